@@ -1,0 +1,3 @@
+from estatedesk.cli import main
+
+main()

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from estatedesk.tickets import views
+
+urlpatterns = [
+    path("", views.ticket_list, name="list"),
+    path("new/", views.ticket_new, name="new"),
+    path("new/lookup/", views.intake_lookup, name="lookup"),
+    path("new/suggest/", views.intake_suggest, name="suggest"),
+    path("new/emergency/", views.intake_emergency, name="intake_emergency"),
+    path("<int:pk>/", views.ticket_detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", views.ticket_action, name="act"),
+    path("<int:pk>/edit/", views.ticket_edit, name="edit"),
+    path("<int:pk>/incident/", views.incident_join, name="incident_join"),
+    path("<int:pk>/incident/leave/", views.incident_leave, name="incident_leave"),
+    path("<int:pk>/notes/", views.note_add, name="note"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="upload"),
+    path("<int:pk>/consultation/<str:step>/", views.consultation_step, name="consultation"),
+    path("<int:pk>/paid/<str:step>/", views.paid_step, name="paid"),
+    path("<int:pk>/feedback/", views.resident_feedback, name="feedback"),
+    path(
+        "<int:pk>/referrals/<int:referral_id>/report/",
+        views.referral_report,
+        name="referral_report",
+    ),
+    path("<int:pk>/slip/", views.slip_print, name="slip"),
+    path("<int:pk>/letter/", views.letter_print, name="letter"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("register/", views.register, name="register"),
+    path("register.xlsx", views.register_xlsx, name="register_xlsx"),
+    path("calls/", views.call_log, name="calls"),
+    path("calls/<int:pk>/done/", views.call_log_done, name="call_done"),
+    path("calls/print/", views.call_log_print, name="calls_print"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+    path("callbacks/<int:pk>/done/", views.callback_done, name="callback_done"),
+    path("charges/", views.charges, name="charges"),
+    path("charges.xlsx", views.charges_xlsx, name="charges_xlsx"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("suggestions/<int:pk>/reply/", views.suggestion_reply, name="suggestion_reply"),
+]
