@@ -10,6 +10,43 @@ import pytest
 
 Path(__file__).with_name("var").mkdir(exist_ok=True)
 
+# The data migrations that seed company defaults (SLA policies, escalation chain, playbooks),
+# in migration order. A transactional test ends with a flush that empties every table, seeded
+# rows included; the next transactional test on that worker gets them back from here.
+REFERENCE_DATA = [
+    ("estatedesk.sla.migrations.0002_default_policies", "seed"),
+    ("estatedesk.sla.migrations.0003_solution_not_for_complaints", "exclude_complaints"),
+    ("estatedesk.complaints.migrations.0002_complaint_policies", "seed"),
+    ("estatedesk.complaints.migrations.0003_exact_deadlines_and_superseded_clocks", "switch"),
+    ("estatedesk.emergencies.migrations.0002_default_chain_and_playbooks", "seed"),
+]
+
+
+def _is_transactional(request: Any) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: Any) -> None:
+    """Give a transactional test the rows the data migrations seed, which an earlier
+    transactional test's flush may have removed. The seed functions skip what exists."""
+    if not _is_transactional(request):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    from estatedesk.sla.models import SlaPolicy
+
+    if SlaPolicy.objects.filter(site__isnull=True).exists():
+        return
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:

@@ -32,13 +32,6 @@ def _charts_drawn(page: Any) -> int:
     return count
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="fails when it runs after a transactional test on the same worker: the flush removes "
-    "the escalation chains seeded by emergencies' data migration and the emergencies demo then "
-    "finds no page (emergencies/demo.py:76); passes alone - fix: serialized rollback or a "
-    "chain-less demo path",
-)
 def test_dashboard_charts_kpis_pack_and_survey_in_the_browser_rp3_rp5_rp6_rp7(
     live_server: Any, new_page: Any, shot: Any, login: Any
 ) -> None:

@@ -108,16 +108,6 @@ def test_api_never_5xx_and_4xx_is_code_and_detail(case: Any, tokens: dict[str, s
         seen[f"{who}:{status // 100}xx"] += 1
         where = f"{case.method} {case.formatted_path} as {who}: {status} {text[:300]}"
         assert status < 500, where
-        if status == 405 and case.method.lower() != case.operation.method.lower():
-            # An undeclared method (TRACE, ...): ninja answers plain text; its own strict
-            # xfail test below carries the fix.
-            seen[f"{who}:405-plain"] += 1
-            continue
-        if status == 404 and not text.startswith("{"):
-            # A path segment that does not match an ``int:`` converter never reaches ninja:
-            # Django's HTML 404. Its own strict xfail test below carries the fix.
-            seen[f"{who}:404-html"] += 1
-            continue
         if 400 <= status < 500:
             assert text.startswith("{"), where
             body = json.loads(text)
@@ -131,16 +121,6 @@ def test_api_never_5xx_and_4xx_is_code_and_detail(case: Any, tokens: dict[str, s
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "django-ninja answers an undeclared method (e.g. TRACE /api/v1/org/me) with a plain-text "
-        "405 'Method not allowed', not {code, detail}. Fix in core/middleware.py (or a small "
-        "middleware in estatedesk/api.py's module): for request.path under /api/ and a 405 "
-        "response that is not JSON, return JsonResponse({'code': 'method_not_allowed', "
-        "'detail': ...}, status=405) keeping the Allow header"
-    ),
-)
 def test_api_405_for_an_undeclared_method_is_code_and_detail(tokens: dict[str, str]) -> None:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
     response = client.generic("TRACE", "/api/v1/org/me")
@@ -149,16 +129,6 @@ def test_api_405_for_an_undeclared_method_is_code_and_detail(tokens: dict[str, s
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "/api/v1/tickets/abc (tickets/api.py and emergencies/api.py use {int:...} path "
-        "converters) never reaches ninja and answers Django's HTML 404 page, not {code, detail}. "
-        "Fix: one middleware in core/middleware.py (listed after CommonMiddleware) that turns a "
-        "non-JSON 404/405 under /api/ into JsonResponse({'code': 'not_found'|'method_not_allowed',"
-        " 'detail': ...}) - this fixes the 405 test above too"
-    ),
-)
 def test_api_404_for_a_non_integer_id_is_code_and_detail(tokens: dict[str, str]) -> None:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
     response = client.get("/api/v1/tickets/abc")

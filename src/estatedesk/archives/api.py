@@ -183,6 +183,7 @@ def unit_documents(request: HttpRequest, unit_id: int) -> Any:
 @router.get("/grants", response=list[GrantOut], summary="Access grants: mine, or the desk queue")
 @paginate(LimitOffsetPagination)
 def grant_list(request: HttpRequest, scope: str = "mine") -> Any:
+    roles.require_staff(request.user)
     if scope == "queue":
         return selectors.grant_queue(request.user)
     return selectors.grants_of_requester(request.user)
@@ -215,6 +216,7 @@ def grant_close(request: HttpRequest, grant_id: int) -> Any:
 @router.get("/keys", response=list[KeyOut], summary="Key register (AR-5)")
 @paginate(LimitOffsetPagination)
 def key_list(request: HttpRequest, state: str = "", overdue: bool = False) -> Any:
+    roles.require_staff(request.user)
     return selectors.key_register(request.user, state=state, overdue_only=overdue)
 
 
@@ -250,6 +252,7 @@ def key_return(request: HttpRequest, key_id: int, payload: ReturnIn) -> Any:
 @router.get("/contacts", response=list[ContactOut], summary="My requests to contact an owner")
 @paginate(LimitOffsetPagination)
 def contact_list(request: HttpRequest, scope: str = "mine") -> Any:
+    roles.require_staff(request.user)
     rows = (
         selectors.contact_queue(request.user)
         if scope == "queue"

@@ -1,4 +1,5 @@
-"""Turn a lost database into a clear 503 instead of a stack trace; the next request reconnects."""
+"""Answers the API and pages give when the request never reaches a handler: a lost database
+(503; the next request reconnects) and an API path or method no route takes (JSON 404/405)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 class DatabaseUnavailableMiddleware:
@@ -32,3 +34,33 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(page, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+API_FALLBACK_ERRORS = {
+    404: ("not_found", _lazy("接口不存在，或地址中的编号无效。")),
+    405: ("method_not_allowed", _lazy("该接口不支持此请求方法。")),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Every API error is ``{"code", "detail"}``, also when no route takes the request: a path id
+    that is not a number never reaches django-ninja (Django's HTML 404), and ninja answers an
+    undeclared method with plain text. Pages keep their HTML error pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        fallback = API_FALLBACK_ERRORS.get(response.status_code)
+        if (
+            fallback is None
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        code, detail = fallback
+        shaped = JsonResponse({"code": code, "detail": str(detail)}, status=response.status_code)
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped

@@ -318,6 +318,7 @@ def _staff_of(case: EmergencyCase, user_id: int | None) -> Any:
 
 @router.get("/cases", response=CasePage, summary="List emergencies (default: not signed off)")
 def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    roles.require_staff(request.user)
     limit = max(1, min(filters.limit, MAX_LIMIT))
     offset = max(0, filters.offset)
     scope = filters.scope if filters.scope in {"unsigned", "closed", "all"} else "unsigned"

@@ -79,5 +79,14 @@ def is_staff_member(user: Any) -> bool:
     return bool(roles_by_site(user))
 
 
+def require_staff(user: Any) -> None:
+    """Refuse a caller with no staff role anywhere (a resident, say) before a staff-only list
+    answers it with an empty page: the answer is 403, as for every other staff-only call."""
+    from estatedesk.core.errors import PermissionDenied
+
+    if not is_staff_member(user):
+        raise PermissionDenied()
+
+
 def may_see_personal_data(user: Any, site_id: int | None) -> bool:
     return has_role(user, site_id, PERSONAL_DATA)

@@ -112,8 +112,11 @@ def complaint_close_problem(ticket: Ticket) -> str | None:
 def _needs_slip(ticket: Ticket, payload: dict[str, Any]) -> str | None:
     """DS-5: a case worked by someone closes only when the dispatcher confirms the service
     slip of its completion; an answered consultation has no slip and closes on confirmation.
-    A registered complaint closes only by its own cycle (CP-8, CP-9)."""
-    problem = complaint_close_problem(ticket)
+    A registered complaint closes only by its own cycle (CP-8, CP-9); an emergency's ticket
+    only after the site manager's sign-off (EM-5)."""
+    from estatedesk.emergencies.services import close_refusal as emergency_close_problem
+
+    problem = complaint_close_problem(ticket) or emergency_close_problem(ticket, payload)
     if problem:
         return problem
     if not payload.get("slip_confirmed"):

@@ -146,6 +146,7 @@ class ResolveIn(Schema):
 
 @router.get("/cases", response=CaseListOut, summary="Violation cases of my sites, newest first")
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any]:
+    roles.require_staff(request.user)
     qs = selectors.cases_for_user(
         request.user,
         selectors.CaseFilters(

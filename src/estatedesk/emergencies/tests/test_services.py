@@ -427,6 +427,14 @@ def test_closing_without_the_site_managers_sign_off_is_refused_em5(site, staff, 
             emergency_sign_off(case=case, actor=staff[not_manager])
     # The tickets workflow's close asks this guard: an unsigned emergency's ticket stays open.
     assert close_refusal(case.ticket, {}) == "紧急事件须经管理处经理签字同意后才能结案（EM-5）。"
+    with pytest.raises(ValidationFailed) as refused:
+        ticket_transition(
+            ticket_id=case.ticket_id,
+            action="close",
+            actor=staff["dispatcher"],
+            payload={"slip_confirmed": True},
+        )
+    assert "EM-5" in refused.value.detail
     case.refresh_from_db()
     assert (case.state, case.signed_off_at, case.ticket.state) == (
         CaseState.SETTLED,
