@@ -70,6 +70,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
 
 
+@api.exception_handler(OverflowError)
+def _number_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """An id or number past what the database stores (SQLite: 64-bit) is bad input, not a 500."""
+    return api.create_response(
+        request, {"code": "invalid", "detail": _("数值超出允许范围。")}, status=422
+    )
+
+
 def _mount_routers() -> None:
     for label, module in app_modules("api"):
         router = getattr(module, "router", None)

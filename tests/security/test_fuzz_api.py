@@ -134,3 +134,30 @@ def test_api_404_for_a_non_integer_id_is_code_and_detail(tokens: dict[str, str])
     response = client.get("/api/v1/tickets/abc")
     assert response.status_code == 404
     assert set(json.loads(response.content)) >= {"code", "detail"}
+
+
+@pytest.mark.django_db
+def test_api_id_past_64_bits_is_not_a_server_error(tokens: dict[str, str]) -> None:
+    """A filter id of 2**63 (found by the fuzzer: SQLite cannot bind it) is bad input or matches
+    nothing - never a 500."""
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
+    response = client.get("/api/v1/tickets/", {"department_id": 2**63})
+    body = json.loads(response.content)
+    if response.status_code == 422:
+        assert body["code"] == "invalid"
+    else:
+        assert (response.status_code, body["count"]) == (200, 0)
+
+
+def test_api_server_error_page_becomes_code_and_detail() -> None:
+    """Django's HTML 500 page under /api/ is turned into the API's JSON error; pages keep HTML."""
+    from django.http import HttpResponseServerError
+    from django.test import RequestFactory
+
+    from estatedesk.core.middleware import ApiErrorShapeMiddleware
+
+    shape = ApiErrorShapeMiddleware(lambda request: HttpResponseServerError("<h1>系统出错</h1>"))
+    api = shape(RequestFactory().get("/api/v1/tickets/"))
+    page = shape(RequestFactory().get("/tickets/"))
+    assert (api.status_code, json.loads(api.content)["code"]) == (500, "server_error")
+    assert page.content.decode() == "<h1>系统出错</h1>"

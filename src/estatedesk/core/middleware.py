@@ -39,13 +39,15 @@ class DatabaseUnavailableMiddleware:
 API_FALLBACK_ERRORS = {
     404: ("not_found", _lazy("接口不存在，或地址中的编号无效。")),
     405: ("method_not_allowed", _lazy("该接口不支持此请求方法。")),
+    500: ("server_error", _lazy("系统出错，错误已记录，请稍后重试。")),
 }
 
 
 class ApiErrorShapeMiddleware:
     """Every API error is ``{"code", "detail"}``, also when no route takes the request: a path id
-    that is not a number never reaches django-ninja (Django's HTML 404), and ninja answers an
-    undeclared method with plain text. Pages keep their HTML error pages."""
+    that is not a number never reaches django-ninja (Django's HTML 404), ninja answers an
+    undeclared method with plain text, and an unexpected error renders the HTML 500 page. Pages
+    keep their HTML error pages."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
