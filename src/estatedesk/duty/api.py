@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from estatedesk.core import clock
 from estatedesk.core.errors import ValidationFailed
@@ -115,6 +115,7 @@ class LogEntryIn(Schema):
     occurred_at: dt.datetime | None = None
     important: bool = False
     follow_up: bool = False
+    report_to: str = Field("", description="DT-4: '' | supervisor | manager")
 
 
 @router.post("/log", response={201: LogEntryOut}, summary="Append a duty log entry (DT-8)")
@@ -128,6 +129,7 @@ def log_add(request: HttpRequest, payload: LogEntryIn) -> Status:
         occurred_at=payload.occurred_at,
         important=payload.important,
         follow_up=payload.follow_up,
+        report_to=payload.report_to,
     )
     return Status(201, _entry_out(selectors.get_entry_for_user(request.user, entry.pk)))
 

@@ -69,6 +69,17 @@ class LogEntryKind(models.TextChoices):
 
 
 # Kinds an officer picks when writing; the others are written by services.
+class ReportTo(models.TextChoices):
+    """DT-4: a problem is solved at once; a difficult one goes to the CS supervisor, a serious
+    one to the site manager."""
+
+    NOBODY = "", _("当班处理")
+    SUPERVISOR = "supervisor", _("报告客服主管（疑难）")
+    MANAGER = "manager", _("报告管理处经理（严重）")
+
+
+REPORT_ROLES: dict[str, str] = {"supervisor": "cs_supervisor", "manager": "site_manager"}
+
 LOG_WRITABLE_KINDS = [
     LogEntryKind.CALL,
     LogEntryKind.VISIT,

@@ -9,7 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import clock
-from estatedesk.duty.enums import LOG_WRITABLE_KINDS, ChangeKind, LogEntryKind, OnCallRole
+from estatedesk.duty.enums import (
+    LOG_WRITABLE_KINDS,
+    ChangeKind,
+    LogEntryKind,
+    OnCallRole,
+    ReportTo,
+)
 from estatedesk.duty.models import Handover
 from estatedesk.duty.selectors import person_name
 
@@ -83,6 +89,12 @@ class LogEntryForm(DutyForm):
         help_text=_("时间、地点、人员、经过、处理情况，如实详细记录。"),
     )
     important = forms.BooleanField(label=_("重要"), required=False)
+    report_to = forms.ChoiceField(
+        label=_("报告"),
+        choices=ReportTo.choices,
+        required=False,
+        help_text=_("问题当班即时解决；疑难问题报告客服主管，严重问题报告管理处经理（DT-4）。"),
+    )
     follow_up = forms.BooleanField(
         label=_("未完成，需下一班跟进"),
         required=False,

@@ -35,11 +35,13 @@ from estatedesk.duty.enums import (
     CHANGE_TRANSITIONS,
     HANDOVER_TRANSITIONS,
     LOG_WRITABLE_KINDS,
+    REPORT_ROLES,
     ChangeKind,
     ChangeState,
     HandoverState,
     LogEntryKind,
     OnCallRole,
+    ReportTo,
     RosterKind,
     RosterState,
 )
@@ -64,7 +66,7 @@ from estatedesk.duty.models import (
 )
 from estatedesk.org import roles
 from estatedesk.org.enums import Role
-from estatedesk.org.models import Site
+from estatedesk.org.models import Membership, Site
 
 TEXT_MAX = 4000
 PASSWORD_ATTEMPTS = 5
@@ -665,8 +667,13 @@ def log_entry_append(
     occurred_at: dt.datetime | None = None,
     important: bool = False,
     follow_up: bool = False,
+    report_to: str = "",
 ) -> DutyLogEntry:
-    """Write one entry of the duty log (DT-8): a call, visit, event, emergency, action ...
+    """Write one entry of the duty log (DT-8): a call, visit, event, emergency, action (a
+    temporary protective measure or staff called from another department, DT-6) ...
+
+    ``report_to`` (DT-4): a difficult problem is reported to the CS supervisors, a serious one
+    to the site managers, in the same transaction; the entry is then important.
 
     The entry takes the next number of the site's chain and the hash of the previous entry
     under the chain-head lock, so concurrent writers keep one valid chain. It is kept 3 years
@@ -677,6 +684,8 @@ def log_entry_append(
     _require(actor, site.pk, selectors.LOG_ROLES)
     if kind not in LOG_WRITABLE_KINDS:
         raise ValidationFailed(_("请选择记录类别。"))
+    if report_to not in ReportTo.values:
+        raise ValidationFailed(_("请选择报告对象。"))
     text = _clean_text(text)
     now = clock.now()
     if occurred_at is not None and occurred_at > now + dt.timedelta(minutes=5):
@@ -687,16 +696,45 @@ def log_entry_append(
         text=text,
         actor=actor,
         occurred_at=occurred_at,
-        important=important,
+        important=important or bool(report_to),
         follow_up=follow_up or kind == LogEntryKind.EMERGENCY,
     )
+    reported = _report_entry(entry, report_to, actor) if report_to else 0
     events.record(
         verb="duty.log_appended",
         subject=entry,
         actor=actor,
-        data={"seq": entry.seq, "kind": kind, "important": entry.important},
+        data={
+            "seq": entry.seq,
+            "kind": kind,
+            "important": entry.important,
+            "report_to": report_to,
+            "reported": reported,
+        },
     )
     return entry
+
+
+def _report_entry(entry: DutyLogEntry, report_to: str, actor: Any) -> int:
+    """DT-4: tell every active holder of the role at the site; the number told."""
+    from estatedesk.notify.services import notification_send
+
+    holders = Membership.objects.filter(
+        site_id=entry.site_id, role=REPORT_ROLES[report_to], is_active=True
+    ).select_related("user")
+    url = reverse("duty:log") + f"?site={entry.site_id}#entry-{entry.seq}"
+    for membership in holders:
+        notification_send(
+            site=entry.site,
+            topic="duty.reported",
+            title=_("值班报告：%(kind)s（第 %(seq)d 条）")
+            % {"kind": entry.get_kind_display(), "seq": entry.seq},
+            body=f"{_name(actor)}：{entry.text[:120]}",
+            url=url,
+            user=membership.user,
+            actor=actor,
+        )
+    return len(holders)
 
 
 def _lock_target(entry: DutyLogEntry) -> DutyLogEntry:

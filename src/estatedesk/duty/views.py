@@ -101,6 +101,7 @@ def log(request: HttpRequest) -> HttpResponse:
                 occurred_at=form.cleaned_data["occurred_at"],
                 important=form.cleaned_data["important"],
                 follow_up=form.cleaned_data["follow_up"],
+                report_to=form.cleaned_data["report_to"],
             )
             messages.success(request, _("已记录第 %(seq)d 条。") % {"seq": entry.seq})
             return _back("log", site, f"#entry-{entry.seq}")

@@ -1289,7 +1289,8 @@ def _no_notice(ticket: Ticket, actor: Any, data: dict[str, Any]) -> None:
 
 
 def _notice_dispatch(ticket: Ticket, actor: Any, data: dict[str, Any]) -> None:
-    """DS-2: the person responsible is told; without one, the department's leaders."""
+    """DS-2: the person responsible is told; without one, the department's leaders. An urgent
+    matter also goes to the site manager at once."""
     if ticket.assignee is not None:
         users = [ticket.assignee]
     else:
@@ -1301,6 +1302,15 @@ def _notice_dispatch(ticket: Ticket, actor: Any, data: dict[str, Any]) -> None:
                 role__in=[Role.TEAM_LEADER, Role.DEPT_HEAD],
                 is_active=True,
             ).select_related("user")
+        ]
+    if ticket.urgency == Urgency.URGENT:
+        told = {user.pk for user in users}
+        users += [
+            m.user
+            for m in Membership.objects.filter(
+                site_id=ticket.site_id, role=Role.SITE_MANAGER, is_active=True
+            ).select_related("user")
+            if m.user_id not in told
         ]
     _tell_staff(
         users,

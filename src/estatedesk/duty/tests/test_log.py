@@ -33,6 +33,68 @@ def _write(site, user, n, **kwargs):
     ]
 
 
+def test_difficult_problems_go_to_the_supervisor_serious_ones_to_the_manager_dt4(
+    site, officer, supervisor, manager
+):
+    """DT-4: solved on the shift -> nobody is told; difficult -> the CS supervisor; serious ->
+    the site manager. A reported entry is important and its event says who was told."""
+    from estatedesk.core.models import Event
+    from estatedesk.notify.models import Notification
+
+    with time_machine.travel(at(2026, 11, 18, 22, 0), tick=False):
+        solved = log_entry_append(
+            site=site, kind=LogEntryKind.CALL, text="住户咨询停水时间，已答复", actor=officer
+        )
+        difficult = log_entry_append(
+            site=site,
+            kind=LogEntryKind.EVENT,
+            text="住户要求今晚更换门锁，涉及收费标准",
+            actor=officer,
+            report_to="supervisor",
+        )
+        serious = log_entry_append(
+            site=site,
+            kind=LogEntryKind.EVENT,
+            text="3 栋地下车库进水，水位上涨",
+            actor=officer,
+            report_to="manager",
+        )
+        with pytest.raises(ValidationFailed):
+            log_entry_append(
+                site=site, kind=LogEntryKind.NOTE, text="x", actor=officer, report_to="gm"
+            )
+    told = Notification.objects.filter(topic="duty.reported")
+    assert [(n.user, n.title) for n in told.order_by("pk")] == [
+        (supervisor, f"值班报告：事件（第 {difficult.seq} 条）"),
+        (manager, f"值班报告：事件（第 {serious.seq} 条）"),
+    ]
+    assert (solved.important, difficult.important, serious.important) == (False, True, True)
+    reported = Event.objects.get(verb="duty.log_appended", subject_id=serious.pk).data
+    assert (reported["report_to"], reported["reported"]) == ("manager", 1)
+
+
+def test_duty_work_and_a_temporary_protective_measure_are_logged_dt3_dt6(site, officer):
+    """DT-3 / DT-6: the duty officer's work (an event) and the temporary protective measures
+    and staff called from other departments (actions) are chained in the log like every entry."""
+    with time_machine.travel(at(2026, 11, 18, 23, 0), tick=False):
+        event = log_entry_append(
+            site=site, kind=LogEntryKind.EVENT, text="2 栋 5 楼水管爆裂", actor=officer
+        )
+        action = log_entry_append(
+            site=site,
+            kind=LogEntryKind.ACTION,
+            text="关闭 2 栋总阀，电话通知工程部值班电工到场，设置警示牌",
+            actor=officer,
+            follow_up=True,
+        )
+    assert (action.kind, action.prev_hash, action.follow_up) == (
+        LogEntryKind.ACTION,
+        event.hash,
+        True,
+    )
+    assert verify_site(site).ok
+
+
 def test_entries_chain_to_the_previous_entry_and_are_kept_three_years_dt8_rt2(site, officer):
     with time_machine.travel(at(2026, 11, 18, 20, 0), tick=False):
         first, second, third = _write(site, officer, 3)

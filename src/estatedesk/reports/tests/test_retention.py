@@ -24,7 +24,7 @@ from estatedesk.reports import services
 from estatedesk.reports.enums import RecordClass
 from estatedesk.reports.models import RegisterArchive, RetentionRun, TicketFact
 from estatedesk.reports.tests.conftest import at
-from estatedesk.tickets.models import Attachment, Ticket
+from estatedesk.tickets.models import Attachment, ServiceSlip, Ticket
 from estatedesk.violations import services as violation_services
 from estatedesk.violations.enums import Grade
 from estatedesk.violations.models import ViolationCase
@@ -188,6 +188,16 @@ def test_duty_log_entries_go_after_three_years_and_verify_log_still_passes_rt2(
     assert verify_site(site).ok
     call_command("verify_log", site=site.code)
     assert f"OK {site.code}" in capsys.readouterr().out
+
+
+def test_service_slips_are_filed_and_removed_with_their_closed_case_rt5_ds5(site, year_2023):
+    """RT-5: the slip confirmed at closing (DS-5) belongs to its case: kept while the case is
+    (legal hold), gone with it."""
+    slips = ServiceSlip.objects.filter(ticket__in=[year_2023["plain"], year_2023["held"]])
+    assert sorted(slips.values_list("ticket__state", flat=True)) == ["closed", "closed"]
+    _run(at(2026, 1, 5, 3, 0))
+    assert list(ServiceSlip.objects.filter(ticket_id=year_2023["held"].pk)) != []
+    assert not ServiceSlip.objects.filter(ticket_id=year_2023["plain"].pk).exists()
 
 
 def test_complaint_records_are_never_removed_rt4(site, year_2023):

@@ -47,6 +47,25 @@ def test_dispatch_routes_to_department_and_person_and_tells_them_rq4(
     assert sms.phone == "13912345678"
 
 
+def test_urgent_dispatch_tells_the_person_responsible_and_the_site_manager_ds2(
+    site, make_ticket, make_staff, assistant, engineering, plumber
+) -> None:
+    """DS-2: the person responsible is told; an urgent matter also goes to the site manager at
+    once, a normal one does not."""
+    manager = make_staff(site, Role.SITE_MANAGER)
+    urgent = make_ticket(urgency="urgent", description="电梯困人")
+    normal = make_ticket()
+    for ticket in (urgent, normal):
+        act(ticket, "dispatch", assistant, department_id=engineering.pk, assignee_id=plumber.pk)
+    told = Notification.objects.filter(topic="ticket.dispatched")
+    assert sorted(told.filter(user=plumber).values_list("title", flat=True)) == sorted(
+        f"新派工单 {t.number}" for t in (urgent, normal)
+    )
+    assert list(told.filter(user=manager).values_list("title", flat=True)) == [
+        f"新派工单 {urgent.number}"
+    ]
+
+
 def test_dispatch_needs_a_department_of_the_site_rq4(make_ticket, assistant, other_site) -> None:
     from estatedesk.org.tests.factories import DepartmentFactory
 
