@@ -41,6 +41,7 @@ class NotifyConf:
     sms_provider: str
     sms_sign_name: str
     sms_template_code: str
+    sms_link_template_code: str
     sms_param_max: int
     aliyun_access_key_id: str
     aliyun_access_key_secret: str
@@ -65,6 +66,7 @@ def get() -> NotifyConf:
         sms_provider=env("NOTIFY_SMS_PROVIDER", "") or "console",
         sms_sign_name=env("NOTIFY_SMS_SIGN_NAME", ""),
         sms_template_code=env("NOTIFY_SMS_TEMPLATE_CODE", ""),
+        sms_link_template_code=env("NOTIFY_SMS_LINK_TEMPLATE_CODE", ""),
         sms_param_max=_int("NOTIFY_SMS_PARAM_MAX", 35),
         aliyun_access_key_id=env("NOTIFY_ALIYUN_ACCESS_KEY_ID", ""),
         aliyun_access_key_secret=env("NOTIFY_ALIYUN_ACCESS_KEY_SECRET", ""),

@@ -12,7 +12,7 @@ from darabonba.runtime import RuntimeOptions
 
 from estatedesk.notify import conf
 from estatedesk.notify.channels import DeliveryError
-from estatedesk.notify.channels.sms import mainland_digits, require, split_endpoint, template_params
+from estatedesk.notify.channels.sms import mainland_digits, require, split_endpoint, template
 
 if TYPE_CHECKING:
     from estatedesk.notify.conf import NotifyConf
@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 
 
 def build_request(notification: Notification, settings: NotifyConf) -> dysms_models.SendSmsRequest:
-    params = template_params(notification, settings.sms_param_max)
+    sign_name = require(settings.sms_sign_name, "NOTIFY_SMS_SIGN_NAME")
+    code, params = template(notification, settings)
     return dysms_models.SendSmsRequest(
         phone_numbers=mainland_digits(notification.phone),
-        sign_name=require(settings.sms_sign_name, "NOTIFY_SMS_SIGN_NAME"),
-        template_code=require(settings.sms_template_code, "NOTIFY_SMS_TEMPLATE_CODE"),
+        sign_name=sign_name,
+        template_code=code,
         template_param=json.dumps(params, ensure_ascii=False),
         out_id=str(notification.pk),
     )

@@ -1,6 +1,8 @@
 """SMS: the provider named by NOTIFY_SMS_PROVIDER (``console`` by default, ``aliyun``,
 ``tencent``). Chinese SMS providers only send approved templates, so a message travels as the
-template's two variables, ``title`` and ``content``, each cut to NOTIFY_SMS_PARAM_MAX."""
+template's two variables, ``title`` and ``content``, each cut to NOTIFY_SMS_PARAM_MAX. A message
+carrying a link to act on (the EM-2 acknowledgement link) uses the link template
+(NOTIFY_SMS_LINK_TEMPLATE_CODE) with a third variable ``link`` that is never cut."""
 
 from __future__ import annotations
 
@@ -11,15 +13,26 @@ from estatedesk.notify import conf
 from estatedesk.notify.channels import DeliveryError, console
 
 if TYPE_CHECKING:
+    from estatedesk.notify.conf import NotifyConf
     from estatedesk.notify.models import Notification
 
 
-def template_params(notification: Notification, limit: int) -> dict[str, str]:
+def template(notification: Notification, settings: NotifyConf) -> tuple[str, dict[str, str]]:
+    """The template code and its variables, in the template's order."""
+    limit = settings.sms_param_max
+
     def cut(text: str) -> str:
         flat = " ".join(text.split())
         return flat if len(flat) <= limit else flat[: max(limit - 1, 0)] + "…"
 
-    return {"title": cut(notification.title), "content": cut(notification.body or "")}
+    body = notification.body or ""
+    link = notification.url if notification.url.startswith(("https://", "http://")) else ""
+    if link and link in body and settings.sms_link_template_code:
+        content = body.replace(link, " ").strip().rstrip("：:")
+        params = {"title": cut(notification.title), "content": cut(content), "link": link}
+        return settings.sms_link_template_code, params
+    code = require(settings.sms_template_code, "NOTIFY_SMS_TEMPLATE_CODE")
+    return code, {"title": cut(notification.title), "content": cut(body)}
 
 
 def mainland_digits(phone: str) -> str:

@@ -12,7 +12,7 @@ from tencentcloud.sms.v20210111.sms_client import SmsClient
 
 from estatedesk.notify import conf
 from estatedesk.notify.channels import DeliveryError
-from estatedesk.notify.channels.sms import mainland_digits, require, split_endpoint, template_params
+from estatedesk.notify.channels.sms import mainland_digits, require, split_endpoint, template
 
 if TYPE_CHECKING:
     from estatedesk.notify.conf import NotifyConf
@@ -27,12 +27,12 @@ def e164(phone: str) -> str:
 
 
 def build_request(notification: Notification, settings: NotifyConf) -> sms_models.SendSmsRequest:
-    params = template_params(notification, settings.sms_param_max)
     request = sms_models.SendSmsRequest()
     request.SmsSdkAppId = require(settings.tencent_sms_app_id, "NOTIFY_TENCENT_SMS_APP_ID")
     request.SignName = require(settings.sms_sign_name, "NOTIFY_SMS_SIGN_NAME")
-    request.TemplateId = require(settings.sms_template_code, "NOTIFY_SMS_TEMPLATE_CODE")
-    request.TemplateParamSet = [params["title"], params["content"]]
+    code, params = template(notification, settings)
+    request.TemplateId = code
+    request.TemplateParamSet = list(params.values())
     request.PhoneNumberSet = [e164(notification.phone)]
     request.SessionContext = str(notification.pk)
     return request

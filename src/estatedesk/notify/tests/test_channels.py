@@ -129,6 +129,49 @@ def test_sms_params_are_cut_to_the_provider_limit(site: Any, aliyun_env: None) -
     assert len(params["content"]) == 35
 
 
+def _page_sms(site: Any) -> Notification:
+    link = "https://desk.example.cn/e/ack/" + "k" * 60 + "/"
+    return notification_send(
+        site=site,
+        topic="emergency.page",
+        title="紧急事件：5栋电梯困人",
+        body=f"请立即处理，10 分钟内无人确认将呼叫下一级。 确认收到：{link}",
+        url=link,
+        phone="13800138000",
+        channels=["sms"],
+    )[0]
+
+
+@pytest.mark.django_db
+def test_acknowledgement_link_travels_whole_in_the_link_template_em2(
+    site: Any, aliyun_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EM-2: the page's acknowledgement link is not cut to the variable limit: it goes as the
+    link template's own variable; without that template the plain one is used."""
+    row = _page_sms(site)
+    plain = aliyun.build_request(row, conf.get())
+    assert plain.template_code == "SMS_465000001"
+    assert set(json.loads(plain.template_param)) == {"title", "content"}
+    monkeypatch.setenv("NOTIFY_SMS_LINK_TEMPLATE_CODE", "SMS_465000002")
+    request = aliyun.build_request(row, conf.get())
+    assert request.template_code == "SMS_465000002"
+    assert json.loads(request.template_param) == {
+        "title": "紧急事件：5栋电梯困人",
+        "content": "请立即处理，10 分钟内无人确认将呼叫下一级。 确认收到",
+        "link": row.url,
+    }
+
+
+@pytest.mark.django_db
+def test_tencent_link_template_gets_the_link_as_its_third_variable_em2(
+    site: Any, tencent_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFY_SMS_LINK_TEMPLATE_CODE", "7654321")
+    row = _page_sms(site)
+    request = tencent.build_request(row, conf.get())
+    assert (request.TemplateId, request.TemplateParamSet[2]) == ("7654321", row.url)
+
+
 @pytest.mark.django_db
 def test_aliyun_send_posts_to_the_endpoint_and_accepts_ok(
     site: Any, aliyun_env: None, http_server: Any, monkeypatch: pytest.MonkeyPatch
