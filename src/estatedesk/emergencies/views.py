@@ -42,7 +42,11 @@ from estatedesk.tickets.enums import TicketKind
 from estatedesk.web.decorators import staff_required
 
 PAGE_SIZE = 20
-SCOPES = {"unsigned": _("进行中/待签字"), "closed": _("已结案"), "all": _("全部")}
+SCOPES = {
+    "unsigned": gettext_lazy("进行中/待签字"),
+    "closed": gettext_lazy("已结案"),
+    "all": gettext_lazy("全部"),
+}
 
 
 @staff_required(roles.ALL_STAFF)

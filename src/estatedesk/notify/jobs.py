@@ -52,12 +52,21 @@ def claim(*, now: dt.datetime, batch: int) -> list[Notification]:
     return rows
 
 
+# Topics whose body is a secret once delivered (a resident's one-time login code): the sent
+# row keeps who and when, not the code, so nobody reading the outbox can sign in as them.
+CONFIDENTIAL_TOPICS = frozenset({"portal.login_code"})
+REDACTED_BODY = "（已发送，内容不保留）"
+
+
 def _record_success(row: Notification) -> None:
     with transaction.atomic():
         sent_at = clock.now()
+        changes = {"state": State.SENT, "sent_at": sent_at, "next_attempt_at": None}
+        if row.topic in CONFIDENTIAL_TOPICS:
+            changes["body"] = REDACTED_BODY
         updated = Notification.objects.filter(
             pk=row.pk, state=State.SENDING, attempts=row.attempts
-        ).update(state=State.SENT, sent_at=sent_at, next_attempt_at=None, last_error="")
+        ).update(last_error="", **changes)
         if updated and row.channel != Channel.INAPP:
             events.record(
                 verb="notification.sent",

@@ -69,6 +69,19 @@ def test_sign_in_with_a_one_time_code_creates_and_links_a_user(client, owner) ->
     assert client.get("/r/").status_code == 302
 
 
+def test_a_delivered_code_is_not_kept_in_the_outbox(owner) -> None:
+    """The outbox row of a sent one-time code keeps recipient and time, not the code."""
+    from estatedesk.core import clock
+    from estatedesk.notify import jobs
+
+    services.login_code_request(phone="13800138000", ip="10.0.0.1")
+    code = _code_sent_to("13800138000")
+    assert jobs.deliver(now=clock.now()) == 1
+    sms = Notification.objects.get(topic="portal.login_code")
+    assert (sms.state, sms.phone) == ("sent", "13800138000")
+    assert code not in sms.body and sms.body == jobs.REDACTED_BODY
+
+
 def test_code_expires_after_five_minutes(client, owner) -> None:
     with time_machine.travel(NOON, tick=False):
         services.login_code_request(phone="13800138000", ip="10.0.0.1")
