@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +24,7 @@ from estatedesk.org import roles
 from estatedesk.org.models import Site
 from estatedesk.sla import selectors as sla_selectors
 from estatedesk.sla.models import SlaPolicy
+from estatedesk.tickets.enums import TicketKind, TicketState
 from estatedesk.tickets.models import Ticket
 from estatedesk.web.decorators import staff_required
 
@@ -37,9 +38,22 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-def _mark_rows(rows: list[Ticket], now: dt.datetime) -> None:
-    """Amber once the next clock's warning time has passed, red after its deadline."""
+def _mark_rows(rows: list[Ticket], now: dt.datetime, next_url: str) -> None:
+    """Amber once the next clock's warning time has passed, red after its deadline. Labels
+    and links are set here, once per page, not per row in the template: the board is the
+    page dispatchers keep open, refreshed every 30 s (W2 in docs/performance.md)."""
+    kinds = {value: str(label) for value, label in TicketKind.choices}
+    states = {value: str(label) for value, label in TicketState.choices}
+    detail = reverse("tickets:detail", args=[0]).replace("/0/", "/{}/")
+    followup = reverse("dispatch:followup", args=[0]).replace("/0/", "/{}/")
+    back = urlencode({"next": next_url})
     for ticket in rows:
+        ticket.kind_label = kinds.get(ticket.kind, ticket.kind)  # type: ignore[attr-defined]
+        ticket.state_label = states.get(ticket.state, ticket.state)  # type: ignore[attr-defined]
+        ticket.detail_url = detail.format(ticket.pk)  # type: ignore[attr-defined]
+        base = followup.format(ticket.pk)
+        ticket.ds3_url = f"{base}?which=ds3&{back}"  # type: ignore[attr-defined]
+        ticket.ds4_url = f"{base}?which=ds4&{back}"  # type: ignore[attr-defined]
         nxt = getattr(ticket, "next_clock", None)
         due = ticket.next_due_at
         if due is not None and due <= now:
@@ -62,7 +76,7 @@ def board(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     selectors.attach_next_clocks(rows)
     now = clock.now()
-    _mark_rows(rows, now)
+    _mark_rows(rows, now, request.get_full_path())
     context: dict[str, Any] = {
         "form": form,
         "page": page,
