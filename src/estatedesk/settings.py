@@ -143,7 +143,9 @@ else:
     # PostgreSQL stops planning the hot many-join queries (board, ticket page: 6-15 ms of
     # planning each) on every request (docs/performance.md).
     if env_bool("DB_PREPARED_STATEMENTS", True):
-        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache / jobs ---------------------------------------------------------------------------

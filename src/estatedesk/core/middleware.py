@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 
 class DatabaseUnavailableMiddleware:
@@ -37,9 +37,9 @@ class DatabaseUnavailableMiddleware:
 
 
 API_FALLBACK_ERRORS = {
-    404: ("not_found", _lazy("接口不存在，或地址中的编号无效。")),
-    405: ("method_not_allowed", _lazy("该接口不支持此请求方法。")),
-    500: ("server_error", _lazy("系统出错，错误已记录，请稍后重试。")),
+    404: ("not_found", gettext_lazy("接口不存在，或地址中的编号无效。")),
+    405: ("method_not_allowed", gettext_lazy("该接口不支持此请求方法。")),
+    500: ("server_error", gettext_lazy("系统出错，错误已记录，请稍后重试。")),
 }
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from estatedesk.core import clock, events
@@ -55,18 +55,18 @@ PAGE_SIZE = 20
 
 # How the case's audit events read on its timeline.
 EVENT_LABELS = {
-    "violations.case_registered": _lazy("登记并转交"),
-    "violations.case_upgraded": _lazy("升级为重大违章"),
-    "violations.measure_recorded": _lazy("记录措施"),
-    "violations.penalty_decided": _lazy("签发处罚决定"),
-    "violations.document_issued": _lazy("签发文书"),
-    "violations.task_created": _lazy("生成跟进任务"),
-    "violations.task_done": _lazy("完成跟进任务"),
-    "violations.cutoff_visit": _lazy("上门告知停水停电"),
-    "violations.cutoff_executed": _lazy("执行停水停电"),
-    "violations.case_resolved": _lazy("办结"),
-    "violations.evidence_added": _lazy("上传证据"),
-    "violations.rectification_overdue": _lazy("整改逾期提醒"),
+    "violations.case_registered": gettext_lazy("登记并转交"),
+    "violations.case_upgraded": gettext_lazy("升级为重大违章"),
+    "violations.measure_recorded": gettext_lazy("记录措施"),
+    "violations.penalty_decided": gettext_lazy("签发处罚决定"),
+    "violations.document_issued": gettext_lazy("签发文书"),
+    "violations.task_created": gettext_lazy("生成跟进任务"),
+    "violations.task_done": gettext_lazy("完成跟进任务"),
+    "violations.cutoff_visit": gettext_lazy("上门告知停水停电"),
+    "violations.cutoff_executed": gettext_lazy("执行停水停电"),
+    "violations.case_resolved": gettext_lazy("办结"),
+    "violations.evidence_added": gettext_lazy("上传证据"),
+    "violations.rectification_overdue": gettext_lazy("整改逾期提醒"),
 }
 
 

@@ -54,3 +54,26 @@ def test_production_settings_are_secure() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("prepared", "expected"), [("true", True), ("false", None)])
+def test_postgres_url_options_survive_the_prepared_statements_switch(
+    prepared: str, expected: bool | None
+) -> None:
+    """Options of DATABASE_URL (application_name, sslmode ...) are kept; prepared statements
+    are on unless DB_PREPARED_STATEMENTS=false (PgBouncer in transaction mode)."""
+    code = (
+        "import estatedesk.settings as s;"
+        "o = s.DATABASES['default']['OPTIONS'];"
+        "print(o.get('application_name'), o.get('sslmode'), o.get('server_side_binding'))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://u@db.internal:5432/desk?application_name=desk-web&sslmode=require",
+        "DB_PREPARED_STATEMENTS": prepared,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["desk-web", "require", str(expected)]
