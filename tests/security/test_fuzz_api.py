@@ -161,3 +161,23 @@ def test_api_server_error_page_becomes_code_and_detail() -> None:
     page = shape(RequestFactory().get("/tickets/"))
     assert (api.status_code, json.loads(api.content)["code"]) == (500, "server_error")
     assert page.content.decode() == "<h1>系统出错</h1>"
+
+
+@pytest.mark.django_db
+def test_api_refuses_nul_characters_and_offsets_past_any_list(tokens: dict[str, str]) -> None:
+    """Found by the fuzzer: a NUL in a filter (PostgreSQL text cannot hold it) and an offset
+    past 64 bits were database errors (500); both are bad input (422), a large offset within
+    bounds is an empty page."""
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
+    for path, params in (
+        ("/api/v1/complaints/", {"q": "\x00"}),
+        ("/api/v1/tickets/", {"offset": 2**64}),
+        ("/api/v1/archives/grants", {"offset": 2**64}),
+    ):
+        response = client.get(path, params)
+        assert (response.status_code, json.loads(response.content)["code"]) == (422, "invalid")
+    body = json.dumps({"site_id": 1, "kind": "repair", "description": "漏水\u0000"})
+    created = client.post("/api/v1/tickets/", body, content_type="application/json")
+    assert created.status_code == 422
+    far = client.get("/api/v1/tickets/", {"offset": 10**9})
+    assert (far.status_code, json.loads(far.content)["items"]) == (200, [])

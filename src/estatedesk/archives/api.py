@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from estatedesk.archives import rules as access
 from estatedesk.archives import selectors, services
@@ -17,6 +17,7 @@ from estatedesk.archives.models import AccessGrant, ArchiveDocument, ContactRequ
 from estatedesk.core import clock
 from estatedesk.core.errors import NotFound
 from estatedesk.core.masking import phone_for
+from estatedesk.core.paging import BoundedLimitOffset
 from estatedesk.org import roles
 
 router = Router(tags=["archives"])
@@ -181,7 +182,7 @@ def unit_documents(request: HttpRequest, unit_id: int) -> Any:
 
 
 @router.get("/grants", response=list[GrantOut], summary="Access grants: mine, or the desk queue")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def grant_list(request: HttpRequest, scope: str = "mine") -> Any:
     roles.require_staff(request.user)
     if scope == "queue":
@@ -214,7 +215,7 @@ def grant_close(request: HttpRequest, grant_id: int) -> Any:
 
 
 @router.get("/keys", response=list[KeyOut], summary="Key register (AR-5)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def key_list(request: HttpRequest, state: str = "", overdue: bool = False) -> Any:
     roles.require_staff(request.user)
     return selectors.key_register(request.user, state=state, overdue_only=overdue)
@@ -250,7 +251,7 @@ def key_return(request: HttpRequest, key_id: int, payload: ReturnIn) -> Any:
 
 
 @router.get("/contacts", response=list[ContactOut], summary="My requests to contact an owner")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def contact_list(request: HttpRequest, scope: str = "mine") -> Any:
     roles.require_staff(request.user)
     rows = (

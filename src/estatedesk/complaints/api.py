@@ -18,6 +18,7 @@ from estatedesk.complaints.models import Complaint, CorrectiveAction, ExtensionR
 from estatedesk.core import clock, masking
 from estatedesk.core.errors import NotFound, ValidationFailed
 from estatedesk.core.models import IdempotencyRecord
+from estatedesk.core.paging import OffsetField
 from estatedesk.org import roles
 from estatedesk.org.models import PublicPlace, Resident, Site, Unit
 from estatedesk.tickets.enums import Channel
@@ -125,7 +126,7 @@ class ListFilters(Schema):
     todo: str = ""
     q: str = ""
     limit: int = 25
-    offset: int = 0
+    offset: int = OffsetField()
 
 
 class ReportIn(Schema):

@@ -66,3 +66,26 @@ class ApiErrorShapeMiddleware:
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
         return shaped
+
+
+class ApiNullCharacterMiddleware:
+    """A NUL character in an API query or JSON body is refused with 422 before any handler:
+    PostgreSQL text cannot hold it, so it would otherwise end as a database error (the pages'
+    forms refuse it through Django's own validator)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and self._has_nul(request):
+            detail = _("输入含有不允许的空字符（\\u0000）。")
+            return JsonResponse({"code": "invalid", "detail": detail}, status=422)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            return True
+        if request.content_type != "application/json":
+            return False
+        return b"\\u0000" in request.body or b"\x00" in request.body

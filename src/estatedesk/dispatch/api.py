@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from estatedesk.core.errors import NotFound, PermissionDenied
+from estatedesk.core.paging import clamp_offset
 from estatedesk.dispatch import selectors, services
 from estatedesk.tickets.models import Ticket
 
@@ -85,7 +86,7 @@ def board_list(
     if not selectors.board_site_ids(request.user):
         raise PermissionDenied()
     limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
+    offset = clamp_offset(offset)
     filters = selectors.BoardFilters(
         site_id=site, department_id=department, kind=kind, mine=mine, q=q
     )

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from estatedesk.core import clock
 from estatedesk.core.errors import ValidationFailed
+from estatedesk.core.paging import OffsetField
 from estatedesk.duty import selectors, services
 from estatedesk.duty.enums import RosterKind
 from estatedesk.duty.forms import parse_month
@@ -90,7 +91,7 @@ class LogFilter(Schema):
     site: int
     day: dt.date | None = None
     limit: int = 50
-    offset: int = 0
+    offset: int = OffsetField()
 
 
 @router.get("/log", response=LogPage, summary="Duty log entries of one log day (DT-8)")

@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema, Status
 
 from estatedesk.core import masking
 from estatedesk.core.errors import NotFound, ValidationFailed
+from estatedesk.core.paging import OffsetField
 from estatedesk.emergencies import selectors, services
 from estatedesk.emergencies.enums import AckVia
 from estatedesk.emergencies.models import EmergencyCase, Instruction, Page, Responder, StepRecord
@@ -136,7 +137,7 @@ class ListFilters(Schema):
     site_id: int | None = None
     scope: str = "unsigned"
     limit: int = 25
-    offset: int = 0
+    offset: int = OffsetField()
 
 
 class OpenIn(Schema):

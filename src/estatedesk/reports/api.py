@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from estatedesk.core.errors import PermissionDenied
+from estatedesk.core.paging import OffsetField
 from estatedesk.org import roles
 from estatedesk.reports import figures, periods, selectors
 
@@ -35,7 +36,7 @@ class PeriodQuery(Schema):
 class ExceptionQuery(PeriodQuery):
     unfilled: bool = False
     limit: int = 50
-    offset: int = 0
+    offset: int = OffsetField()
 
 
 class PeriodOut(Schema):

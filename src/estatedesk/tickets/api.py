@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from estatedesk.core import clock, masking
 from estatedesk.core.errors import NotFound, ValidationFailed
 from estatedesk.core.models import IdempotencyRecord
+from estatedesk.core.paging import OffsetField
 from estatedesk.org import roles
 from estatedesk.org.models import PublicPlace, Resident, Site, Unit
 from estatedesk.tickets import selectors, services, timeline, workflow
@@ -111,7 +112,7 @@ class ListFilters(Schema):
     mine: bool = False
     q: str = ""
     limit: int = 25
-    offset: int = 0
+    offset: int = OffsetField()
 
 
 class UpdateIn(Schema):

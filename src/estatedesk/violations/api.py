@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from estatedesk.core.errors import NotFound
+from estatedesk.core.paging import OffsetField
 from estatedesk.org import roles
 from estatedesk.org.models import Resident, Unit
 from estatedesk.violations import selectors, services
@@ -100,7 +101,7 @@ class CaseFilter(Schema):
     site_id: int | None = None
     q: str = ""
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = OffsetField()
 
 
 class CaseIn(Schema):

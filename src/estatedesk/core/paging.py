@@ -1,0 +1,28 @@
+"""Bounds of the API's offset paging. An offset past any list answers an empty page or a 422,
+never a database error: PostgreSQL cannot bind an OFFSET beyond 64 bits, and a test of the
+fuzzer (tests/security/test_fuzz_api.py) sends such values."""
+
+from __future__ import annotations
+
+from ninja import Field
+from ninja.pagination import LimitOffsetPagination
+
+MAX_OFFSET = 1_000_000_000
+
+
+def OffsetField() -> int:
+    """``offset: int = OffsetField()``: 0 by default, 422 past MAX_OFFSET."""
+    value: int = Field(0, ge=0, le=MAX_OFFSET)
+    return value
+
+
+def clamp_offset(offset: int) -> int:
+    """For an ``offset`` taken as a plain parameter: within 0..MAX_OFFSET."""
+    return min(max(0, offset), MAX_OFFSET)
+
+
+class BoundedLimitOffset(LimitOffsetPagination):
+    """django-ninja's limit/offset paging with the offset bounded as above."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = OffsetField()
