@@ -25,7 +25,7 @@ ARGS = [
 ]
 PASSWORD = "estatedesk-demo"  # noqa: S105 - the published demo login
 TOUR = [
-    ("dispatcher", ["/", "/dispatch/", "/tickets/", "/tickets/new/", "/tickets/calls/", "/duty/log/"]),
+    ("dispatcher", ["/", "/dispatch/", "/tickets/", "/tickets/new/", "/tickets/calls/", "/duty/"]),
     ("supervisor", ["/complaints/", "/violations/", "/violations/register/", "/reports/"]),
     ("manager", ["/emergencies/", "/archives/", "/dispatch/reviews/"]),
 ]
