@@ -173,6 +173,8 @@ def test_api_refuses_nul_characters_and_offsets_past_any_list(tokens: dict[str, 
         ("/api/v1/complaints/", {"q": "\x00"}),
         ("/api/v1/tickets/", {"offset": 2**64}),
         ("/api/v1/archives/grants", {"offset": 2**64}),
+        ("/api/v1/archives/keys", {"limit": 2**63}),
+        ("/api/v1/notify/", {"page": 2**62}),
     ):
         response = client.get(path, params)
         assert (response.status_code, json.loads(response.content)["code"]) == (422, "invalid")

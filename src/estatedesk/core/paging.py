@@ -5,9 +5,11 @@ fuzzer (tests/security/test_fuzz_api.py) sends such values."""
 from __future__ import annotations
 
 from ninja import Field
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, PageNumberPagination
 
 MAX_OFFSET = 1_000_000_000
+MAX_PAGE = 10_000_000
+MAX_LIMIT = 200
 
 
 def OffsetField() -> int:
@@ -22,7 +24,17 @@ def clamp_offset(offset: int) -> int:
 
 
 class BoundedLimitOffset(LimitOffsetPagination):
-    """django-ninja's limit/offset paging with the offset bounded as above."""
+    """django-ninja's limit/offset paging with limit and offset bounded (ninja leaves the
+    limit unbounded, and offset + limit must stay bindable)."""
 
     class Input(LimitOffsetPagination.Input):
+        limit: int = Field(100, ge=1, le=MAX_LIMIT)
         offset: int = OffsetField()
+
+
+class BoundedPageNumber(PageNumberPagination):
+    """django-ninja's page-number paging with the page bounded (page x size stays bindable)."""
+
+    class Input(PageNumberPagination.Input):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_LIMIT)

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from estatedesk.core.errors import PermissionDenied
+from estatedesk.core.paging import BoundedPageNumber
 from estatedesk.notify import selectors, services
 from estatedesk.org import roles
 
@@ -46,7 +47,7 @@ def _staff(request: HttpRequest) -> Any:
     response=list[NotificationOut],
     summary="My in-app notifications, unread first, newest first",
 )
-@paginate(PageNumberPagination, page_size=selectors.INBOX_PAGE_SIZE)
+@paginate(BoundedPageNumber, page_size=selectors.INBOX_PAGE_SIZE)
 def list_notifications(request: HttpRequest, unread: bool = False) -> Any:
     return selectors.inbox_queryset(_staff(request), unread_only=unread)
 
