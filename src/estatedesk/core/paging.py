@@ -1,6 +1,6 @@
-"""Bounds of the API's offset paging. An offset past any list answers an empty page or a 422,
-never a database error: PostgreSQL cannot bind an OFFSET beyond 64 bits, and a test of the
-fuzzer (tests/security/test_fuzz_api.py) sends such values."""
+"""Bounds of the API's paging (offset, limit, page). A value past any list answers an empty
+page or a 422, never a database error: PostgreSQL cannot bind an OFFSET beyond 64 bits, and
+the fuzzer (tests/security/test_fuzz_api.py, `make fuzz`) sends such values."""
 
 from __future__ import annotations
 
