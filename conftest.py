@@ -12,7 +12,7 @@ Path(__file__).with_name("var").mkdir(exist_ok=True)
 
 # The data migrations that seed company defaults (SLA policies, escalation chain, playbooks),
 # in migration order. A transactional test ends with a flush that empties every table, seeded
-# rows included; the next transactional test on that worker gets them back from here.
+# rows included; any later test on that worker gets them back from here.
 REFERENCE_DATA = [
     ("estatedesk.sla.migrations.0002_default_policies", "seed"),
     ("estatedesk.sla.migrations.0003_solution_not_for_complaints", "exclude_complaints"),
@@ -22,24 +22,32 @@ REFERENCE_DATA = [
 ]
 
 
-def _is_transactional(request: Any) -> bool:
+def _database_fixture(request: Any) -> str | None:
+    """The database fixture the test uses (``transactional_db`` or ``db``), or None."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        return True
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    names = set(request.fixturenames)
+    if (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & names:
+        return "transactional_db"
+    if marker is not None or "db" in names:
+        return "db"
+    return None
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request: Any) -> None:
-    """Give a transactional test the rows the data migrations seed, which an earlier
+    """Give every database test the rows the data migrations seed, which an earlier
     transactional test's flush may have removed. The seed functions skip what exists."""
-    if not _is_transactional(request):
+    fixture = _database_fixture(request)
+    if fixture is None:
         return
     import importlib
 
     from django.apps import apps
 
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue(fixture)
     from estatedesk.sla.models import SlaPolicy
 
     if SlaPolicy.objects.filter(site__isnull=True).exists():

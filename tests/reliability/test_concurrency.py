@@ -78,7 +78,7 @@ def race(*actions: Callable[[], Any]) -> list[str]:
 
 
 @pytest.fixture
-def ticket(site: Any, make_staff: Any, default_sla_policies: None) -> Ticket:
+def ticket(site: Any, make_staff: Any) -> Ticket:
     assistant = make_staff(site, Role.CS_ASSISTANT, DepartmentKind.CUSTOMER_SERVICE)
     return services.ticket_create(
         site=site,

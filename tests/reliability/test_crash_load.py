@@ -32,7 +32,7 @@ KILLS = 2
 
 
 def test_sigkill_mid_load_loses_and_duplicates_no_ticket(
-    harness: Any, site: Any, make_staff: Any, default_sla_policies: None, tmp_path: Path
+    harness: Any, site: Any, make_staff: Any, tmp_path: Path
 ) -> None:
     desk = make_staff(site, Role.CS_ASSISTANT, DepartmentKind.CUSTOMER_SERVICE)
     _token, raw = api_token_create(user=desk, name="chaos", actor=desk)

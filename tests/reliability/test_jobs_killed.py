@@ -82,7 +82,7 @@ def _kill_when(proc: subprocess.Popen[bytes], ready: Any, timeout: float = 90) -
 
 
 def test_sla_sweep_killed_mid_batch_is_finished_by_the_next_exactly_once(
-    harness: Any, site: Any, make_staff: Any, default_sla_policies: None, tmp_path: Path
+    harness: Any, site: Any, make_staff: Any, tmp_path: Path
 ) -> None:
     desk = make_staff(site, Role.DISPATCHER, DepartmentKind.CUSTOMER_SERVICE)
     make_staff(site, Role.CS_SUPERVISOR, DepartmentKind.CUSTOMER_SERVICE)

@@ -66,7 +66,8 @@ from estatedesk.duty.models import (
 )
 from estatedesk.org import roles
 from estatedesk.org.enums import Role
-from estatedesk.org.models import Membership, Site
+from estatedesk.org.models import Site
+from estatedesk.org.selectors import staff_with_role
 
 TEXT_MAX = 4000
 PASSWORD_ATTEMPTS = 5
@@ -719,9 +720,7 @@ def _report_entry(entry: DutyLogEntry, report_to: str, actor: Any) -> int:
     """DT-4: tell every active holder of the role at the site; the number told."""
     from estatedesk.notify.services import notification_send
 
-    holders = Membership.objects.filter(
-        site_id=entry.site_id, role=REPORT_ROLES[report_to], is_active=True
-    ).select_related("user")
+    holders = list(staff_with_role(site=entry.site, role_set=frozenset({REPORT_ROLES[report_to]})))
     url = reverse("duty:log") + f"?site={entry.site_id}#entry-{entry.seq}"
     for membership in holders:
         notification_send(

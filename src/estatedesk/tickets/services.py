@@ -1305,13 +1305,8 @@ def _notice_dispatch(ticket: Ticket, actor: Any, data: dict[str, Any]) -> None:
         ]
     if ticket.urgency == Urgency.URGENT:
         told = {user.pk for user in users}
-        users += [
-            m.user
-            for m in Membership.objects.filter(
-                site_id=ticket.site_id, role=Role.SITE_MANAGER, is_active=True
-            ).select_related("user")
-            if m.user_id not in told
-        ]
+        managers = selectors.users_with_roles(ticket.site_id, frozenset({Role.SITE_MANAGER}))
+        users += [user for user in managers if user.pk not in told]
     _tell_staff(
         users,
         ticket,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from typing import Any
 
@@ -24,17 +23,6 @@ from estatedesk.sla.models import Clock
 from estatedesk.tickets import services
 from estatedesk.tickets.enums import Channel, TicketKind
 from estatedesk.tickets.models import Ticket
-
-
-@pytest.fixture(autouse=True)
-def _default_sla_policies(db: Any) -> None:
-    """The company defaults come from a data migration; a transactional test run earlier on the
-    same worker flushes them, so put them back (both seeds are idempotent)."""
-    from django.apps import apps
-
-    importlib.import_module("estatedesk.sla.migrations.0002_default_policies").seed(apps, None)
-    module = importlib.import_module("estatedesk.sla.migrations.0003_solution_not_for_complaints")
-    module.exclude_complaints(apps, None)
 
 
 @pytest.fixture
